@@ -1,0 +1,72 @@
+"""Ports: what the dialogue engine needs from the outside world, as small protocols.
+
+The engine depends on these, not on the knowledge package or Telegram, so it can be tested
+with the real knowledge base or run in the console alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """One explainable reason a partner matches: a kind and its parameters."""
+
+    kind: str
+    params: Mapping[str, str | float | tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class PartnerMatch:
+    """An anonymised partner suggestion, as EEN shows it: no name, no contact."""
+
+    partner_id: str
+    country: str
+    region: str
+    sectors: tuple[str, ...]
+    offers: str
+    seeks: str
+    score: float
+    reasons: tuple[MatchReason, ...]
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """The part of a profile the matcher needs."""
+
+    lang: str
+    country: str
+    offers: str
+    seeks: str
+    cooperation: tuple[str, ...]
+    target_countries: tuple[str, ...]
+    nace: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    region: str | None = None
+
+
+class KnowledgePort(Protocol):
+    """Sector proposals, labels, regions and partner matches."""
+
+    def propose_sectors(self, text: str, lang: str, top: int = 3) -> Sequence[str]:
+        """NACE codes that fit a free-text activity description, best first."""
+        ...
+
+    def sector_label(self, code: str, lang: str) -> str:
+        """A short sector name in ``lang``."""
+        ...
+
+    def regions(self, country: str) -> Sequence[tuple[str, str]]:
+        """Known (id, display name) regions of a country, for region buttons."""
+        ...
+
+    def theme_label(self, theme: str, lang: str) -> str:
+        """A Trans-S3 theme's name in ``lang``."""
+        ...
+
+    def match(self, query: MatchQuery, top: int = 5) -> Sequence[PartnerMatch]:
+        """The best cross-border partners for a profile."""
+        ...

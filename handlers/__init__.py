@@ -1,0 +1,1 @@
+"""Thin aiogram 3 adapters: parse an update, call the core, render the replies."""

@@ -1,0 +1,72 @@
+"""Build the aiogram Bot and Dispatcher for the application, and run long polling."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+from bot.app import App
+from bot.i18n import N_, Translator
+from handlers import dialogue
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Start or continue")),
+    ("profile", N_("Review or edit your profile")),
+    ("matches", N_("Partners that fit your profile")),
+    ("language", N_("Change the language")),
+    ("restart", N_("Start the interview again")),
+    ("privacy", N_("How we handle your data")),
+    ("export", N_("Get all your data")),
+    ("forget", N_("Erase all your data")),
+    ("help", N_("What this bot can do")),
+)
+
+
+def create_bot(token: str, api_base: str | None = None) -> Bot:
+    """A Bot talking to Telegram, or to ``api_base`` (a local Bot API server, the test fake)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=None))
+
+
+def create_dispatcher(app: App) -> Dispatcher:
+    """A Dispatcher with every router; the engine is injected into handlers by name."""
+    dispatcher = Dispatcher(engine=app.engine, app=app)
+    dispatcher.include_router(dialogue.router)
+    return dispatcher
+
+
+async def set_commands(bot: Bot, translator: Translator) -> None:
+    """Per-language command menus (Telegram picks one by the client's language)."""
+    for lang in translator.locales:
+        tr = translator.get(lang)
+        commands = [
+            BotCommand(command=name, description=tr.gettext(text)) for name, text in COMMANDS
+        ]
+        await bot.set_my_commands(
+            commands,
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=None if lang == translator.default else lang,
+        )
+
+
+async def run_polling(app: App) -> None:
+    """Run the bot with long polling until stopped."""
+    token = app.settings.bot_token
+    if token is None:
+        raise RuntimeError("TIBS_BOT_TOKEN is not set")
+    bot = create_bot(token.get_secret_value(), app.settings.telegram_api_base)
+    dispatcher = create_dispatcher(app)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await set_commands(bot, app.translator)
+        log.info("polling for updates")
+        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+    finally:
+        await bot.session.close()
