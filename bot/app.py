@@ -6,17 +6,36 @@ settings and get the same engine; nothing is created at import time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.dialogue.engine import DialogueEngine
 from bot.i18n import Translator
+from bot.leads import LeadService
+from bot.outbox import OutboxRelay, Sender
 from bot.ports import KnowledgePort
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.uow import UnitOfWorkFactory
+from knowledge.brokers import BrokerDirectory
+
+BUILTIN_BROKERS = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "brokers.json"
+
+
+@dataclass
+class RelayHandle:
+    """Lets the engine wake the outbox relay after a commit, if this process runs one."""
+
+    relay: OutboxRelay | None = None
+
+    def wake(self) -> None:
+        """Wake the relay (no-op without one)."""
+        if self.relay is not None:
+            self.relay.wake()
 
 
 @dataclass
@@ -28,7 +47,15 @@ class App:
     uow: UnitOfWorkFactory
     translator: Translator
     knowledge: KnowledgePort | None
+    leads: LeadService
     engine: DialogueEngine
+    relay_handle: RelayHandle = field(default_factory=RelayHandle)
+
+    def create_relay(self, sender: Sender) -> OutboxRelay:
+        """Create this process's outbox relay (the runtime runs it)."""
+        relay = OutboxRelay(session_factory(self.database), sender)
+        self.relay_handle.relay = relay
+        return relay
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -55,11 +82,32 @@ async def build_app(
     without one; ``migrate`` brings the database schema up to date first.
     """
     translator = Translator(settings.locales_dir, SUPPORTED_LOCALES, settings.default_locale)
-    database = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    if migrate:
-        await upgrade(database)
     if knowledge is None and with_knowledge:
         knowledge = load_knowledge(settings)
+    brokers = BrokerDirectory.load(settings.brokers_file or BUILTIN_BROKERS)
+    database = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        if migrate:
+            await upgrade(database)
+    except BaseException:
+        await database.dispose()
+        raise
     uow = UnitOfWorkFactory(session_factory(database))
-    engine = DialogueEngine(uow, translator, knowledge, default_locale=settings.default_locale)
-    return App(settings, database, uow, translator, knowledge, engine)
+    leads = LeadService(
+        translator,
+        knowledge,
+        brokers,
+        admin_chat_id=settings.admin_chat_id,
+        admin_ids=settings.admin_ids,
+        remind_after=timedelta(minutes=settings.lead_reminder_minutes),
+    )
+    handle = RelayHandle()
+    engine = DialogueEngine(
+        uow,
+        translator,
+        knowledge,
+        default_locale=settings.default_locale,
+        leads=leads,
+        on_commit=handle.wake,
+    )
+    return App(settings, database, uow, translator, knowledge, leads, engine, handle)

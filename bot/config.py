@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     locales_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parent.parent / "locales"
     )
+    admin_chat_id: int | None = Field(default=None, description="fallback chat for leads")
+    brokers_file: Path | None = Field(default=None, description="brokers JSON (default built-in)")
+    lead_reminder_minutes: int = Field(default=24 * 60, ge=1)
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=1000)
 

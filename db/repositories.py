@@ -6,13 +6,26 @@ Each repository works inside a session owned by a unit of work; none of them com
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ConsentEvent, Conversation, Erasure, ProcessedUpdate, Profile, User
+from db.models import (
+    ActionToken,
+    AuditEvent,
+    ConsentEvent,
+    Conversation,
+    Erasure,
+    Lead,
+    LeadRecipient,
+    OutboxMessage,
+    ProcessedUpdate,
+    Profile,
+    User,
+)
 
 
 class UserRepository:
@@ -164,3 +177,118 @@ class ErasureLedger:
         if found.first() is None:
             self._session.add(Erasure(subject_hash=subject_hash))
             await self._session.flush()
+
+
+class OutboxRepository:
+    """Outbox rows written in the caller's transaction (the relay sends them later)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        """Add a message unless one with the same dedupe key exists; True when added."""
+        found = await self._session.execute(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
+        )
+        if found.first() is not None:
+            return False
+        self._session.add(message)
+        await self._session.flush()
+        return True
+
+
+class LeadRepository:
+    """Leads, their recipients and the opaque action tokens on broker buttons."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, sme_user_id: int, partner_id: str) -> Lead | None:
+        """The lead of an SME for a partner, if it was requested before."""
+        result = await self._session.execute(
+            select(Lead).where(Lead.sme_user_id == sme_user_id, Lead.partner_id == partner_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def get(self, lead_id: int) -> Lead | None:
+        """A lead by id."""
+        return await self._session.get(Lead, lead_id)
+
+    async def add(self, lead: Lead) -> Lead:
+        """Insert a lead (flushes to get its id)."""
+        self._session.add(lead)
+        await self._session.flush()
+        return lead
+
+    async def add_recipient(self, recipient: LeadRecipient) -> None:
+        """Record that a broker chat receives this lead."""
+        self._session.add(recipient)
+        await self._session.flush()
+
+    async def recipients(self, lead_id: int) -> Sequence[LeadRecipient]:
+        """Broker chats that got the lead."""
+        result = await self._session.execute(
+            select(LeadRecipient).where(LeadRecipient.lead_id == lead_id).order_by(LeadRecipient.id)
+        )
+        return result.scalars().all()
+
+    async def add_token(self, token: ActionToken) -> None:
+        """Store an action token."""
+        self._session.add(token)
+        await self._session.flush()
+
+    async def token(self, token: str) -> ActionToken | None:
+        """Look up an action token."""
+        return await self._session.get(ActionToken, token)
+
+    async def claim(self, lead_id: int, broker_user_id: int, at: datetime) -> bool:
+        """Conditional update: exactly one concurrent claimer sees True."""
+        result = await self._session.execute(
+            update(Lead)
+            .where(Lead.id == lead_id, Lead.status == "new")
+            .values(status="claimed", claimed_by=broker_user_id, claimed_at=at, remind_at=None)
+        )
+        return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    async def open_for(self, broker_user_id: int) -> Sequence[Lead]:
+        """Leads claimed by a broker and not closed."""
+        result = await self._session.execute(
+            select(Lead)
+            .where(Lead.claimed_by == broker_user_id, Lead.status.notin_(("lost", "agreement")))
+            .order_by(Lead.id)
+        )
+        return result.scalars().all()
+
+    async def unclaimed_for_chats(self, chat_ids: Sequence[int]) -> Sequence[Lead]:
+        """New leads sent to any of these chats."""
+        result = await self._session.execute(
+            select(Lead)
+            .join(LeadRecipient, LeadRecipient.lead_id == Lead.id)
+            .where(Lead.status == "new", LeadRecipient.chat_id.in_(chat_ids))
+            .order_by(Lead.id)
+            .distinct()
+        )
+        return result.scalars().all()
+
+    async def due_reminders(self, now: datetime) -> Sequence[Lead]:
+        """Unclaimed leads whose reminder time has come."""
+        result = await self._session.execute(
+            select(Lead).where(Lead.status == "new", Lead.remind_at <= now).order_by(Lead.id)
+        )
+        return result.scalars().all()
+
+
+class AuditLog:
+    """Append-only audit of broker/admin actions and denied attempts."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self, actor_id: int | None, action: str, target: str | None, outcome: str
+    ) -> None:
+        """Append an audit event."""
+        self._session.add(
+            AuditEvent(actor_id=actor_id, action=action, target=target, outcome=outcome)
+        )
+        await self._session.flush()

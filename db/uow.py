@@ -12,9 +12,12 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.repositories import (
+    AuditLog,
     ConsentRepository,
     ConversationRepository,
     ErasureLedger,
+    LeadRepository,
+    OutboxRepository,
     ProfileRepository,
     UpdateLog,
     UserRepository,
@@ -22,7 +25,7 @@ from db.repositories import (
 
 
 class UnitOfWork:
-    """Async context manager around one session; rolls back unless committed."""
+    """Async context manager around one session; what is not committed is rolled back."""
 
     users: UserRepository
     conversations: ConversationRepository
@@ -30,6 +33,9 @@ class UnitOfWork:
     consents: ConsentRepository
     updates: UpdateLog
     erasures: ErasureLedger
+    leads: LeadRepository
+    outbox: OutboxRepository
+    audit: AuditLog
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -51,6 +57,9 @@ class UnitOfWork:
         self.consents = ConsentRepository(session)
         self.updates = UpdateLog(session)
         self.erasures = ErasureLedger(session)
+        self.leads = LeadRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.audit = AuditLog(session)
         return self
 
     async def __aexit__(
@@ -59,12 +68,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # close() rolls back whatever was not committed and detaches the loaded objects
+        # without expiring them, so callers may still read what they loaded.
         session = self.session
-        try:
-            await session.rollback()
-        finally:
-            await session.close()
-            self._session = None
+        self._session = None
+        await session.close()
 
     async def commit(self) -> None:
         """Commit everything done in this unit of work."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -12,7 +14,8 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.app import App
 from bot.i18n import N_, Translator
-from handlers import dialogue
+from handlers import brokers, dialogue
+from handlers.sender import AiogramSender
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ def create_bot(token: str, api_base: str | None = None) -> Bot:
 def create_dispatcher(app: App) -> Dispatcher:
     """A Dispatcher with every router; the engine is injected into handlers by name."""
     dispatcher = Dispatcher(engine=app.engine, app=app)
+    dispatcher.include_router(brokers.router)
     dispatcher.include_router(dialogue.router)
     return dispatcher
 
@@ -56,17 +60,36 @@ async def set_commands(bot: Bot, translator: Translator) -> None:
         )
 
 
+async def remind_loop(app: App, stop: asyncio.Event, every: float = 60.0) -> None:
+    """Remind brokers of unclaimed leads and escalate them, once a minute."""
+    while not stop.is_set():
+        try:
+            async with app.uow() as uow:
+                if await app.leads.remind_due(uow):
+                    await uow.commit()
+                    app.relay_handle.wake()
+        except Exception:
+            log.exception("reminder pass failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+
+
 async def run_polling(app: App) -> None:
-    """Run the bot with long polling until stopped."""
+    """Run the bot with long polling (plus the outbox relay and reminders) until stopped."""
     token = app.settings.bot_token
     if token is None:
         raise RuntimeError("TIBS_BOT_TOKEN is not set")
     bot = create_bot(token.get_secret_value(), app.settings.telegram_api_base)
     dispatcher = create_dispatcher(app)
+    relay = app.create_relay(AiogramSender(bot))
+    stop = asyncio.Event()
+    background = [asyncio.create_task(relay.run(stop)), asyncio.create_task(remind_loop(app, stop))]
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await set_commands(bot, app.translator)
         log.info("polling for updates")
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
         await bot.session.close()

@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,8 @@ from bot.dialogue.render import render_matches, render_summary, size_class_promp
 from bot.dialogue.steps import EDITABLE, STEP_BY_ID, STEPS, Option, Step, language_options
 from bot.dialogue.validate import clean_text, valid_email, valid_phone
 from bot.i18n import Tr, Translator, negotiate
-from bot.ports import KnowledgePort, MatchQuery
+from bot.leads import LeadService
+from bot.ports import KnowledgePort, MatchQuery, MatchReason, PartnerMatch
 from bot.privacy import NOTICE_VERSION, notice_sha256, privacy_notice
 from db.models import ConsentEvent, Profile
 from db.uow import UnitOfWork, UnitOfWorkFactory
@@ -117,6 +118,8 @@ class DialogueEngine:
         default_locale: str = "en",
         erasure_salt: str = "tibs-erasure",
         matches_shown: int = 5,
+        leads: LeadService | None = None,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._translator = translator
@@ -125,6 +128,8 @@ class DialogueEngine:
         self._erasure_salt = erasure_salt
         self._matches_shown = matches_shown
         self._locks = KeyedLocks()
+        self._leads = leads
+        self._on_commit = on_commit
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -167,6 +172,8 @@ class DialogueEngine:
             user.locale = turn.tr.lang
             await uow.conversations.save(incoming.user_id, turn.step, turn.state)
             await uow.commit()
+        if self._on_commit is not None:
+            self._on_commit()
         return turn.replies
 
     async def _dispatch(self, turn: Turn, incoming: Incoming, *, is_new: bool) -> None:
@@ -307,7 +314,15 @@ class DialogueEngine:
                 replace=replace,
             )
         elif step_id == DONE:
+            intro = [
+                (
+                    f"@intro:{i}",
+                    tr.gettext("\U0001f91d Introduce me to #{number}").format(number=i + 1),
+                )
+                for i in range(len(turn.state.get("intro") or []))
+            ]
             rows = [
+                *_pairs(intro),
                 [("@matches", tr.gettext("\U0001f50d Show matches"))],
                 [
                     ("@profile", tr.gettext("\U0001f4cb My profile")),
@@ -511,7 +526,9 @@ class DialogueEngine:
                 self._goto(turn, SUMMARY)
             await self._prompt(turn)
         elif step_id == DONE:
-            if value == "@matches":
+            if value.startswith("@intro:"):
+                await self._introduce(turn, int(value.removeprefix("@intro:")))
+            elif value == "@matches":
                 await self._show_matches(turn)
             elif value == "@profile":
                 await self._show_profile(turn)
@@ -663,12 +680,53 @@ class DialogueEngine:
             turn.say(tr.gettext("Matches appear once your profile is complete."))
             await self._prompt(turn)
             return
+        turn.state["intro"] = []
         if self._kb is None:
             turn.say(tr.gettext("Partner matching is not available right now."))
         else:
             matches = self._kb.match(_query(profile), self._matches_shown)
             turn.say(render_matches(tr, matches, self._kb))
+            if self._leads is not None and matches:
+                if profile.email:
+                    turn.state["intro"] = [_match_to_json(m) for m in matches]
+                else:
+                    turn.say(
+                        tr.gettext(
+                            "To be introduced to a partner, allow us to share your contact data: "
+                            "/profile, then edit the consent."
+                        )
+                    )
         self._goto(turn, DONE)
+        await self._prompt(turn)
+
+    async def _introduce(self, turn: Turn, index: int) -> None:
+        tr = turn.tr
+        snapshots = turn.state.get("intro") or []
+        profile = await turn.uow.profiles.get_by_user(turn.user_id)
+        if self._leads is None or profile is None or not 0 <= index < len(snapshots):
+            await self._prompt(turn)
+            return
+        if not await turn.uow.consents.has_live_grant(turn.user_id, CONSENT_PURPOSE):
+            turn.say(
+                tr.gettext(
+                    "To be introduced to a partner, allow us to share your contact data: "
+                    "/profile, then edit the consent."
+                )
+            )
+            await self._prompt(turn)
+            return
+        lead = await self._leads.request_introduction(
+            turn.uow, profile, _match_from_json(snapshots[index]), source=profile.source
+        )
+        if lead is None:
+            turn.say(tr.gettext("You already asked for this introduction; a broker is on it."))
+        else:
+            turn.say(
+                tr.gettext(
+                    "Done! Your request #{number} went to the innovation brokers. One of them will "
+                    "contact you, usually within two working days."
+                ).format(number=lead.id)
+            )
         await self._prompt(turn)
 
     # -- data protection -----------------------------------------------------------------------
@@ -738,6 +796,44 @@ def _answers_from(profile: Profile, draft: Mapping[str, Any]) -> dict[str, Any]:
     answers["consent"] = bool(profile.email)
     answers["nace_proposals"] = draft.get("nace_proposals") or list(profile.nace)
     return answers
+
+
+def _match_to_json(match: PartnerMatch) -> dict[str, Any]:
+    return {
+        "partner_id": match.partner_id,
+        "country": match.country,
+        "region": match.region,
+        "sectors": list(match.sectors),
+        "offers": match.offers,
+        "seeks": match.seeks,
+        "score": match.score,
+        "reasons": [
+            {
+                "kind": r.kind,
+                "params": {k: list(v) if isinstance(v, tuple) else v for k, v in r.params.items()},
+            }
+            for r in match.reasons
+        ],
+    }
+
+
+def _match_from_json(data: Mapping[str, Any]) -> PartnerMatch:
+    return PartnerMatch(
+        partner_id=str(data["partner_id"]),
+        country=str(data["country"]),
+        region=str(data.get("region") or ""),
+        sectors=tuple(data.get("sectors") or ()),
+        offers=str(data.get("offers") or ""),
+        seeks=str(data.get("seeks") or ""),
+        score=float(data.get("score") or 0.0),
+        reasons=tuple(
+            MatchReason(
+                str(r["kind"]),
+                {k: tuple(v) if isinstance(v, list) else v for k, v in r["params"].items()},
+            )
+            for r in data.get("reasons") or ()
+        ),
+    )
 
 
 def _query(profile: Profile) -> MatchQuery:
