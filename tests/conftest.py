@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,10 +19,48 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NACE_DIR = REPO_ROOT.parent / "shared" / "data" / "nace-rev2"
 
 
+PG_ADMIN_URL = os.environ.get("TIBS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    parts = urlsplit(PG_ADMIN_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database per test: an SQLite file, and a PostgreSQL database when reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'tibs.sqlite3'}"
+        return
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL not reachable at {urlsplit(PG_ADMIN_URL).netloc} "
+                    "(set TIBS_TEST_POSTGRES to run these tests on PostgreSQL)")
+    import asyncpg
+
+    name = f"tibs_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = urlsplit(PG_ADMIN_URL)
+    yield f"postgresql+asyncpg://{base.netloc}/{name}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file per test."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'tibs.sqlite3'}"
+def is_sqlite(db_url: str) -> bool:
+    """Whether this test runs on SQLite."""
+    return db_url.startswith("sqlite")
 
 
 @pytest.fixture

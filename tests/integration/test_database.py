@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from sqlalchemy import event, inspect, text
 
 from db.engine import create_engine, session_factory
@@ -12,7 +14,9 @@ from db.models import Base
 from db.uow import UnitOfWorkFactory
 
 
-async def test_every_connection_has_wal_busy_timeout_and_foreign_keys(db_url):
+async def test_every_connection_has_wal_busy_timeout_and_foreign_keys(db_url, is_sqlite):
+    if not is_sqlite:
+        pytest.skip("SQLite pragmas")
     engine = create_engine(db_url, busy_timeout_ms=5000)
     try:
         for _ in range(3):
@@ -26,7 +30,9 @@ async def test_every_connection_has_wal_busy_timeout_and_foreign_keys(db_url):
         await engine.dispose()
 
 
-async def test_write_transactions_begin_immediate_and_reads_deferred(db_url):
+async def test_write_transactions_begin_immediate_and_reads_deferred(db_url, is_sqlite):
+    if not is_sqlite:
+        pytest.skip("SQLite transaction modes")
     engine = create_engine(db_url)
     statements: list[str] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from bot.app import build_app
 from bot.config import Settings
@@ -238,8 +238,7 @@ async def test_forget_erases_every_personal_record(bare_app):
         for model in (User, Profile, Conversation, ConsentEvent, ProcessedUpdate):
             assert (await session.execute(select(model))).first() is None, model
         # Schema-driven scan: no text column anywhere still holds the person's data.
-        tables = (await session.execute(text(
-            "SELECT name FROM sqlite_master WHERE type='table'"))).scalars().all()
+        tables = await session.run_sync(lambda s: inspect(s.connection()).get_table_names())
         needles = [COMPANY, *CONTACT, "+48851234567", "Mebelux"]
         for table in tables:
             for row in (await session.execute(text(f'SELECT * FROM "{table}"'))).all():
