@@ -108,6 +108,7 @@ async def build_app(
         knowledge,
         default_locale=settings.default_locale,
         leads=leads,
+        agencies=brokers,
         on_commit=handle.wake,
     )
     return App(settings, database, uow, translator, knowledge, leads, engine, handle)

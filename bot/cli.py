@@ -16,11 +16,11 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Assemble the parser from every feature's command registrar."""
-    from bot import cli_core, cli_knowledge
+    from bot import cli_core, cli_knowledge, cli_links
 
     parser = argparse.ArgumentParser(prog="tibs", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for registrar in (cli_core.add_commands, cli_knowledge.add_commands):
+    for registrar in (cli_core.add_commands, cli_knowledge.add_commands, cli_links.add_commands):
         registrar(subparsers)
     return parser
 

@@ -15,10 +15,8 @@ from bot.logging_setup import configure_logging
 if TYPE_CHECKING:
     from bot.app import App
 
-SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-
-def add_commands(subparsers: SubParsers) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``run``, ``chat`` and ``db``."""
     run = subparsers.add_parser("run", help="Telegram long polling if a token is set, else chat")
     run.set_defaults(handler=cmd_run)

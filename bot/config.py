@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr | None = Field(default=None, description="Telegram bot token")
+    bot_username: str | None = Field(default=None, description="for deep links and QR codes")
     database_url: str = Field(default="sqlite+aiosqlite:///var/tibs.sqlite3")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     broker_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)

@@ -90,7 +90,7 @@ class LeadService:
             )
         )
         routed = self.brokers.route(
-            (profile.country, profile.region), (match.country, match.region)
+            (profile.country, profile.region), (match.country, match.region), profile.source
         )
         targets: list[tuple[str, int, str, str]] = [
             (broker.id, broker.chat_id, broker.locale, role) for broker, role in routed

@@ -19,6 +19,7 @@ from db.models import (
     ConsentEvent,
     Conversation,
     Erasure,
+    Event,
     Lead,
     LeadRecipient,
     OutboxMessage,
@@ -292,3 +293,24 @@ class AuditLog:
             AuditEvent(actor_id=actor_id, action=action, target=target, outcome=outcome)
         )
         await self._session.flush()
+
+
+class EventRepository:
+    """Matchmaking events with deep links."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, code: str) -> Event | None:
+        """An event by code."""
+        return await self._session.get(Event, code)
+
+    async def add(self, event: Event) -> None:
+        """Create an event."""
+        self._session.add(event)
+        await self._session.flush()
+
+    async def all(self) -> Sequence[Event]:
+        """Every event, newest first."""
+        result = await self._session.execute(select(Event).order_by(Event.starts_on.desc()))
+        return result.scalars().all()

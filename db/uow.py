@@ -16,6 +16,7 @@ from db.repositories import (
     ConsentRepository,
     ConversationRepository,
     ErasureLedger,
+    EventRepository,
     LeadRepository,
     OutboxRepository,
     ProfileRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
     leads: LeadRepository
     outbox: OutboxRepository
     audit: AuditLog
+    events: EventRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.leads = LeadRepository(session)
         self.outbox = OutboxRepository(session)
         self.audit = AuditLog(session)
+        self.events = EventRepository(session)
         return self
 
     async def __aexit__(

@@ -38,8 +38,10 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield f"sqlite+aiosqlite:///{tmp_path / 'tibs.sqlite3'}"
         return
     if not _postgres_reachable():
-        pytest.skip(f"PostgreSQL not reachable at {urlsplit(PG_ADMIN_URL).netloc} "
-                    "(set TIBS_TEST_POSTGRES to run these tests on PostgreSQL)")
+        pytest.skip(
+            f"PostgreSQL not reachable at {urlsplit(PG_ADMIN_URL).netloc} "
+            "(set TIBS_TEST_POSTGRES to run these tests on PostgreSQL)"
+        )
     import asyncpg
 
     name = f"tibs_test_{uuid.uuid4().hex[:12]}"

@@ -27,8 +27,7 @@ def english_fragments(lang: str) -> set[str]:
         if not message.id:
             continue
         sources = message.id if isinstance(message.id, tuple | list) else (message.id,)
-        targets = message.string if isinstance(message.string, tuple | list) else (
-            message.string,)
+        targets = message.string if isinstance(message.string, tuple | list) else (message.string,)
         for source in sources:
             for fragment in _fragments(source):
                 if not any(fragment in target for target in targets):

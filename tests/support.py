@@ -30,16 +30,25 @@ class Talk:
 
     async def send(self, text: str, *, update_id: int | None = None) -> list[Reply]:
         """Type a message."""
-        incoming = Incoming(self.user_id, self.user_id, text=text,
-                            language_code=self.language_code,
-                            update_id=next(_update_ids) if update_id is None else update_id)
+        incoming = Incoming(
+            self.user_id,
+            self.user_id,
+            text=text,
+            language_code=self.language_code,
+            update_id=next(_update_ids) if update_id is None else update_id,
+        )
         return self._remember(await self.engine.handle(incoming))
 
     async def press_id(self, button_id: str, *, update_id: int | None = None) -> list[Reply]:
         """Press a button by raw callback data (forged or stale data included)."""
-        incoming = Incoming(self.user_id, self.user_id, kind="button", button=button_id,
-                            language_code=self.language_code,
-                            update_id=next(_update_ids) if update_id is None else update_id)
+        incoming = Incoming(
+            self.user_id,
+            self.user_id,
+            kind="button",
+            button=button_id,
+            language_code=self.language_code,
+            update_id=next(_update_ids) if update_id is None else update_id,
+        )
         return self._remember(await self.engine.handle(incoming))
 
     def find(self, label_part: str) -> Button:
@@ -60,8 +69,13 @@ class Talk:
 
     async def unsupported(self) -> list[Reply]:
         """Send a sticker/photo/voice."""
-        incoming = Incoming(self.user_id, self.user_id, kind="unsupported",
-                            language_code=self.language_code, update_id=next(_update_ids))
+        incoming = Incoming(
+            self.user_id,
+            self.user_id,
+            kind="unsupported",
+            language_code=self.language_code,
+            update_id=next(_update_ids),
+        )
         return self._remember(await self.engine.handle(incoming))
 
     def has_checkboxes(self) -> bool:

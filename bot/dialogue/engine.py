@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.deeplinks import parse_start_payload
 from bot.dialogue.locks import KeyedLocks
 from bot.dialogue.model import Button, Document, Incoming, Reply
 from bot.dialogue.render import render_matches, render_summary, size_class_prompt
@@ -29,8 +30,9 @@ from bot.i18n import Tr, Translator, negotiate
 from bot.leads import LeadService
 from bot.ports import KnowledgePort, MatchQuery, MatchReason, PartnerMatch
 from bot.privacy import NOTICE_VERSION, notice_sha256, privacy_notice
-from db.models import ConsentEvent, Profile
+from db.models import ConsentEvent, Profile, utcnow
 from db.uow import UnitOfWork, UnitOfWorkFactory
+from knowledge.brokers import BrokerDirectory
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ COMMANDS = (
     "privacy",
     "help",
 )
+TAGS = ("source", "event")
 PROFILE_FIELDS = (
     "company_name",
     "country",
@@ -119,6 +122,7 @@ class DialogueEngine:
         erasure_salt: str = "tibs-erasure",
         matches_shown: int = 5,
         leads: LeadService | None = None,
+        agencies: BrokerDirectory | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._uow = uow_factory
@@ -129,6 +133,7 @@ class DialogueEngine:
         self._matches_shown = matches_shown
         self._locks = KeyedLocks()
         self._leads = leads
+        self._agencies = agencies
         self._on_commit = on_commit
 
     # -- entry point -------------------------------------------------------------------------
@@ -197,8 +202,9 @@ class DialogueEngine:
         tr = turn.tr
         name = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
         if name == "start":
-            if is_new:
-                await self._greet(turn)
+            tags = await self._deep_link(turn, text.split(maxsplit=1)[1:])
+            if is_new or tags:
+                await self._greet(turn, tags)
             else:
                 turn.say(tr.gettext("Welcome back! Let\u2019s continue where we left off."))
                 await self._prompt(turn)
@@ -214,7 +220,7 @@ class DialogueEngine:
             turn.say(privacy_notice(tr))
             await self._prompt(turn)
         elif name == "restart":
-            turn.state = {"step": STEPS[0].id, "answers": {}, "history": []}
+            self._fresh(turn, STEPS[0].id)
             turn.say(
                 tr.gettext(
                     "Let\u2019s start over. Your saved profile stays until you confirm a new one."
@@ -248,8 +254,32 @@ class DialogueEngine:
             "/forget \u2013 erase all your data"
         )
 
-    async def _greet(self, turn: Turn) -> None:
-        turn.state = {"step": LANGUAGE, "answers": {}, "history": []}
+    async def _deep_link(self, turn: Turn, args: list[str]) -> dict[str, str]:
+        """Tags from a ``/start <agency>[_<event>]`` payload; the agency's language is used."""
+        link = parse_start_payload(args[0].strip()) if args else None
+        agency = self._agencies.by_link(link.agency) if link and self._agencies else None
+        if link is None or agency is None:
+            return {}
+        tags = {"source": agency.id}
+        event = await turn.uow.events.get(link.event) if link.event else None
+        today = utcnow().date()
+        if (
+            event is not None
+            and event.agency == agency.id
+            and (event.starts_on <= today <= event.ends_on)
+        ):
+            tags["event"] = event.code
+        turn.tr = self._translator.get(agency.locale)
+        return tags
+
+    def _fresh(self, turn: Turn, step: str, tags: Mapping[str, str] | None = None) -> None:
+        """Start the interview again, keeping where the user came from."""
+        kept = {key: turn.answers[key] for key in TAGS if key in turn.answers}
+        kept.update(tags or {})
+        turn.state = {"step": step, "answers": kept, "history": []}
+
+    async def _greet(self, turn: Turn, tags: Mapping[str, str] | None = None) -> None:
+        self._fresh(turn, LANGUAGE, tags)
         turn.say(
             turn.tr.gettext(
                 "Hello! I am TIBS, the partner-search assistant of the Baltic Sea Region "
@@ -533,7 +563,7 @@ class DialogueEngine:
             elif value == "@profile":
                 await self._show_profile(turn)
             else:
-                turn.state = {"step": STEPS[0].id, "answers": {}, "history": []}
+                self._fresh(turn, STEPS[0].id)
                 await self._prompt(turn)
         else:
             await self._choose_in_step(turn, STEP_BY_ID[step_id], value)
@@ -647,12 +677,12 @@ class DialogueEngine:
             self._goto(turn, EDIT_MENU)
             await self._prompt(turn)
         elif value == "@restart":
-            turn.state = {"step": STEPS[0].id, "answers": {}, "history": []}
+            self._fresh(turn, STEPS[0].id)
             await self._prompt(turn)
 
     async def _save_profile(self, turn: Turn) -> None:
         answers = turn.answers
-        fields: dict[str, Any] = {key: answers.get(key) for key in PROFILE_FIELDS}
+        fields: dict[str, Any] = {key: answers.get(key) for key in (*PROFILE_FIELDS, *TAGS)}
         for key in ("nace", "cooperation", "target_countries", "languages", "value_chain"):
             fields[key] = list(fields[key] or [])
         if not answers.get("consent"):

@@ -104,7 +104,8 @@ async def test_models_and_migrations_agree(db_url):
         await upgrade(engine)
         async with engine.connect() as connection:
             diff = await connection.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+            )
         assert diff == []
     finally:
         await engine.dispose()

@@ -112,8 +112,9 @@ async def test_duplicate_update_is_ignored(bare_app):
         assert sorted(r.update_id for r in rows).count(77) == 1
 
 
-@pytest.mark.parametrize("forged", ["", "x", "deadbeef.0", "0" * 64, "../../etc", "1.999",
-                                    "\u0000\u202e", "a" * 500])
+@pytest.mark.parametrize(
+    "forged", ["", "x", "deadbeef.0", "0" * 64, "../../etc", "1.999", "\u0000\u202e", "a" * 500]
+)
 async def test_forged_button_data_executes_nothing(bare_app, forged):
     talk = Talk(bare_app.engine)
     await talk.send("/start")

@@ -18,10 +18,17 @@ PODLASKIE_CHAT, HAMBURG_CHAT = -1001000000001, -1001000000006
 ANNA, JONAS, MIKKO = 900001, 900006, 900005  # demo brokers (PL, DE, FI)
 
 MATCH = PartnerMatch(
-    partner_id="DE-0042", country="DE", region="Hamburg", sectors=("31",),
-    offers="Möbelgroßhandel", seeks="Lieferanten aus dem Baltikum", score=0.83,
-    reasons=(MatchReason("seeks_what_you_offer", {"sectors": ("31",), "terms": ("Möbel",)}),
-             MatchReason("target_country", {"country": "DE"})),
+    partner_id="DE-0042",
+    country="DE",
+    region="Hamburg",
+    sectors=("31",),
+    offers="Möbelgroßhandel",
+    seeks="Lieferanten aus dem Baltikum",
+    score=0.83,
+    reasons=(
+        MatchReason("seeks_what_you_offer", {"sectors": ("31",), "terms": ("Möbel",)}),
+        MatchReason("target_country", {"country": "DE"}),
+    ),
 )
 
 
@@ -41,8 +48,11 @@ async def _lead(app, user_id, match=MATCH):
 
 async def _outbox(app):
     async with app.uow() as uow:
-        return (await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))
-                ).scalars().all()
+        return (
+            (await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)))
+            .scalars()
+            .all()
+        )
 
 
 async def _click(app, data: str, user_id: int):
@@ -122,7 +132,8 @@ async def test_forged_and_foreign_clicks_do_nothing_and_are_audited(bare_app):
         lead = await uow.leads.get(1)
         assert lead.status == "new" and lead.claimed_by is None
         denied = await uow.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.outcome != "ok"))
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.outcome != "ok")
+        )
         assert denied == 202
 
 
@@ -136,9 +147,9 @@ async def test_claim_race_has_exactly_one_winner(bare_app):
         await _lead(bare_app, profile, match)
     rows = await _outbox(bare_app)
     claims = {r.lead_id: next(iter(_buttons(r).values())) for r in rows if r.chat_id < 0}
-    results = await asyncio.gather(*(
-        _click(bare_app, claims[lead_id], broker)
-        for lead_id in claims for broker in brokers))
+    results = await asyncio.gather(
+        *(_click(bare_app, claims[lead_id], broker) for lead_id in claims for broker in brokers)
+    )
     winners = [r for r in results if not r.alert]
     assert len(winners) == leads
     async with bare_app.uow() as uow:
@@ -158,8 +169,11 @@ async def test_unclaimed_lead_is_reminded_then_escalated(settings):
         async with app.uow() as uow:
             assert await app.leads.remind_due(uow, later) == 1
             await uow.commit()
-        reminders = [r for r in await _outbox(app) if r.dedupe_key.endswith(
-            ("reminder1:-1001000000001", "reminder1:-1001000000006"))]
+        reminders = [
+            r
+            for r in await _outbox(app)
+            if r.dedupe_key.endswith(("reminder1:-1001000000001", "reminder1:-1001000000006"))
+        ]
         assert len(reminders) == 2
         async with app.uow() as uow:
             assert await app.leads.remind_due(uow, later + timedelta(days=2)) == 1

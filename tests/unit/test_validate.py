@@ -12,8 +12,24 @@ from hypothesis import strategies as st
 from bot.dialogue.validate import clean_text, utf16_len, valid_email, valid_phone
 from bot.text_split import split_message
 
-FORBIDDEN = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
-             "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u2060"}
+FORBIDDEN = {
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufeff",
+    "\u2060",
+}
 
 
 @settings(max_examples=1000, deadline=None)
@@ -39,8 +55,16 @@ def test_escaped_input_parses_as_html(raw):
 
 def test_emails():
     assert valid_email("Jan.Kowalski@Mebelux.PL") == "Jan.Kowalski@mebelux.pl"
-    for bad in ("jan", "jan@", "@x.pl", "jan@x", "a b@x.pl", "jan@@x.pl", "jan..k@x.pl",
-                "x" * 250 + "@x.pl"):
+    for bad in (
+        "jan",
+        "jan@",
+        "@x.pl",
+        "jan@x",
+        "a b@x.pl",
+        "jan@@x.pl",
+        "jan..k@x.pl",
+        "x" * 250 + "@x.pl",
+    ):
         assert valid_email(bad) is None, bad
 
 
@@ -57,7 +81,7 @@ def test_split_message_respects_the_limit(paragraphs):
     text = "\n".join(f"<b>{html.escape(p)}</b>" for p in paragraphs) or "x"
     parts = split_message(text, limit=1000)
     assert all(utf16_len(part) <= 1000 for part in parts)
-    assert "".join(parts).replace("\n", "") .count("<b>") <= text.count("<b>")
+    assert "".join(parts).replace("\n", "").count("<b>") <= text.count("<b>")
 
 
 def test_split_keeps_short_text_whole_and_counts_utf16():
