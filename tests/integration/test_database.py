@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sqlalchemy import event, inspect, text
 
 from db.engine import create_engine, session_factory
@@ -37,7 +36,7 @@ async def test_write_transactions_begin_immediate_and_reads_deferred(db_url, is_
     statements: list[str] = []
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _record(conn, cursor, statement, *args):  # noqa: ANN001
+    def _record(conn, cursor, statement, *args):
         statements.append(statement)
 
     try:
