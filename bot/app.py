@@ -22,8 +22,11 @@ from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.uow import UnitOfWorkFactory
 from knowledge.brokers import BrokerDirectory
+from knowledge.faq import Faq
 
-BUILTIN_BROKERS = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "brokers.json"
+DATA_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "data"
+BUILTIN_BROKERS = DATA_DIR / "brokers.json"
+BUILTIN_FAQ = DATA_DIR / "faq.json"
 
 
 @dataclass
@@ -109,6 +112,7 @@ async def build_app(
         default_locale=settings.default_locale,
         leads=leads,
         agencies=brokers,
+        faq=Faq.load(BUILTIN_FAQ) if BUILTIN_FAQ.is_file() else None,
         on_commit=handle.wake,
     )
     return App(settings, database, uow, translator, knowledge, leads, engine, handle)

@@ -56,11 +56,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def _run_polling(settings: Settings) -> int:
-    from handlers.runtime import run_polling
+    from handlers.runtime import run_polling, run_webhook
 
     app = await _build(settings)
     try:
-        await run_polling(app)
+        await (run_webhook(app) if settings.webhook_url else run_polling(app))
     finally:
         await app.close()
     return 0

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     locales_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parent.parent / "locales"
     )
+    webhook_url: str | None = Field(default=None, description="public HTTPS URL: webhook mode")
+    webhook_secret: SecretStr | None = Field(default=None, description="32-256 chars [A-Za-z0-9_-]")
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     admin_chat_id: int | None = Field(default=None, description="fallback chat for leads")
     brokers_file: Path | None = Field(default=None, description="brokers JSON (default built-in)")
     lead_reminder_minutes: int = Field(default=24 * 60, ge=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -92,4 +93,46 @@ async def run_polling(app: App) -> None:
     finally:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
+        await bot.session.close()
+
+
+async def run_webhook(app: App) -> None:
+    """Serve Telegram's webhook (plus the relay and reminders) until SIGTERM/SIGINT."""
+    from aiohttp import web
+
+    from handlers.webhook import WEBHOOK_PATH, check_secret, create_webhook_app
+
+    settings = app.settings
+    if settings.bot_token is None or not settings.webhook_url:
+        raise RuntimeError("webhook mode needs TIBS_BOT_TOKEN and TIBS_WEBHOOK_URL")
+    secret = check_secret(
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    )
+    bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+    dispatcher = create_dispatcher(app)
+    web_app = create_webhook_app(app, bot, dispatcher, secret)
+    relay = app.create_relay(AiogramSender(bot))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signame in ("SIGINT", "SIGTERM"):
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            loop.add_signal_handler(getattr(signal, signame), stop.set)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    background = [asyncio.create_task(relay.run(stop)), asyncio.create_task(remind_loop(app, stop))]
+    try:
+        await site.start()
+        await set_commands(bot, app.translator)
+        await bot.set_webhook(
+            settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+            secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+        log.info("webhook served on %s:%s", settings.webhook_host, settings.webhook_port)
+        await stop.wait()
+    finally:
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        await runner.cleanup()
         await bot.session.close()

@@ -33,6 +33,7 @@ from bot.privacy import NOTICE_VERSION, notice_sha256, privacy_notice
 from db.models import ConsentEvent, Profile, utcnow
 from db.uow import UnitOfWork, UnitOfWorkFactory
 from knowledge.brokers import BrokerDirectory
+from knowledge.faq import Faq, looks_like_question
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class DialogueEngine:
         matches_shown: int = 5,
         leads: LeadService | None = None,
         agencies: BrokerDirectory | None = None,
+        faq: Faq | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._uow = uow_factory
@@ -132,14 +134,17 @@ class DialogueEngine:
         self._erasure_salt = erasure_salt
         self._matches_shown = matches_shown
         self._locks = KeyedLocks()
+        self.turns = 0
         self._leads = leads
         self._agencies = agencies
+        self._faq = faq
         self._on_commit = on_commit
 
     # -- entry point -------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Apply one user action; returns the replies to send (after the state is committed)."""
+        self.turns += 1
         async with self._locks.hold(incoming.user_id):
             try:
                 return await self._handle_locked(incoming)
@@ -437,10 +442,25 @@ class DialogueEngine:
             return
         await self._choose(turn, value)
 
+    def _faq_answer(self, turn: Turn, raw: str, *, free_text: bool) -> bool:
+        """Answer a question typed mid-interview; free-text answers need to look like one."""
+        if self._faq is None or (free_text and not looks_like_question(raw)):
+            return False
+        hit = self._faq.ask(clean_text(raw), turn.tr.lang)
+        if hit is None:
+            return False
+        turn.say(hit.answer)
+        return True
+
     async def _text(self, turn: Turn, raw: str) -> None:
         tr = turn.tr
         step_id = turn.step
         step = STEP_BY_ID.get(step_id)
+        free_text = step is not None and step.kind in ("text", "email", "phone")
+        if self._faq_answer(turn, raw, free_text=free_text):
+            turn.say(tr.gettext("Let\u2019s continue with your profile:"))
+            await self._prompt(turn)
+            return
         if step is not None and (
             step.kind in ("text", "email", "phone")
             or (step.accepts_text and not self._label_value(turn, raw))
@@ -452,6 +472,12 @@ class DialogueEngine:
             await self._choose(turn, value)
             return
         turn.say(tr.gettext("Please choose one of the buttons below."))
+        turn.say(
+            tr.gettext(
+                "If you have a question, just type it \u2013 for example \u201chow much does it "
+                "cost?\u201d. A broker can also help once you ask for an introduction."
+            )
+        )
         await self._prompt(turn)
 
     def _label_value(self, turn: Turn, raw: str) -> str | None:
