@@ -16,11 +16,16 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Assemble the parser from every feature's command registrar."""
-    from bot import cli_core, cli_knowledge, cli_links
+    from bot import cli_admin, cli_core, cli_knowledge, cli_links
 
     parser = argparse.ArgumentParser(prog="tibs", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for registrar in (cli_core.add_commands, cli_knowledge.add_commands, cli_links.add_commands):
+    for registrar in (
+        cli_core.add_commands,
+        cli_knowledge.add_commands,
+        cli_links.add_commands,
+        cli_admin.add_commands,
+    ):
         registrar(subparsers)
     return parser
 

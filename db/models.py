@@ -264,3 +264,13 @@ class Event(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DailyCounter(Base):
+    """Anonymous usage counters per day (matches shown, ...): reporting without personal data."""
+
+    __tablename__ = "daily_counters"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

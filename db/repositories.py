@@ -6,10 +6,10 @@ Each repository works inside a session owned by a unit of work; none of them com
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from db.models import (
     AuditEvent,
     ConsentEvent,
     Conversation,
+    DailyCounter,
     Erasure,
     Event,
     Lead,
@@ -26,6 +27,7 @@ from db.models import (
     ProcessedUpdate,
     Profile,
     User,
+    utcnow,
 )
 
 
@@ -314,3 +316,31 @@ class EventRepository:
         """Every event, newest first."""
         result = await self._session.execute(select(Event).order_by(Event.starts_on.desc()))
         return result.scalars().all()
+
+
+class CounterRepository:
+    """Bumps anonymous daily counters inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def bump(self, name: str, by: int = 1, day: date | None = None) -> None:
+        """Add ``by`` to today's counter ``name``."""
+        key = (day or utcnow().date(), name)
+        row = await self._session.get(DailyCounter, key)
+        if row is None:
+            self._session.add(DailyCounter(day=key[0], name=name, value=by))
+        else:
+            row.value += by
+        await self._session.flush()
+
+    async def total(self, name: str, since: date | None = None, until: date | None = None) -> int:
+        """Sum of a counter over a period."""
+        query = select(func.coalesce(func.sum(DailyCounter.value), 0)).where(
+            DailyCounter.name == name
+        )
+        if since is not None:
+            query = query.where(DailyCounter.day >= since)
+        if until is not None:
+            query = query.where(DailyCounter.day <= until)
+        return int((await self._session.execute(query)).scalar_one())

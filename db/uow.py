@@ -15,6 +15,7 @@ from db.repositories import (
     AuditLog,
     ConsentRepository,
     ConversationRepository,
+    CounterRepository,
     ErasureLedger,
     EventRepository,
     LeadRepository,
@@ -38,6 +39,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     audit: AuditLog
     events: EventRepository
+    counters: CounterRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -63,6 +65,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.audit = AuditLog(session)
         self.events = EventRepository(session)
+        self.counters = CounterRepository(session)
         return self
 
     async def __aexit__(

@@ -15,7 +15,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.app import App
 from bot.i18n import N_, Translator
-from handlers import brokers, dialogue
+from handlers import admin, brokers, dialogue
 from handlers.sender import AiogramSender
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ def create_bot(token: str, api_base: str | None = None) -> Bot:
 def create_dispatcher(app: App) -> Dispatcher:
     """A Dispatcher with every router; the engine is injected into handlers by name."""
     dispatcher = Dispatcher(engine=app.engine, app=app)
+    dispatcher.include_router(admin.router)
     dispatcher.include_router(brokers.router)
     dispatcher.include_router(dialogue.router)
     return dispatcher

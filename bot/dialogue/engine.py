@@ -741,6 +741,7 @@ class DialogueEngine:
             turn.say(tr.gettext("Partner matching is not available right now."))
         else:
             matches = self._kb.match(_query(profile), self._matches_shown)
+            await turn.uow.counters.bump("matches_shown", len(matches))
             turn.say(render_matches(tr, matches, self._kb))
             if self._leads is not None and matches:
                 if profile.email:

@@ -1,0 +1,68 @@
+"""Adapter from the knowledge package to the engine's :class:`bot.ports.KnowledgePort`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.ports import MatchQuery, MatchReason, PartnerMatch
+from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.match import MatchProfile
+
+MIN_SECTOR_SCORE = 0.2
+
+
+class KnowledgeAdapter:
+    """Sector proposals, labels, regions and matches, from the loaded knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    @classmethod
+    def load(cls, overlay_dir: Path | None = None) -> KnowledgeAdapter:
+        """Load the built-in data plus the admin overlay."""
+        return cls(load_knowledge_base(overlay_dir=overlay_dir))
+
+    def propose_sectors(self, text: str, lang: str, top: int = 3) -> Sequence[str]:
+        """NACE codes for a free-text activity, best first, weak guesses left out."""
+        found = self.kb.classifier.classify(text, lang, top=top)
+        return [c.code for c in found.nace if c.score >= MIN_SECTOR_SCORE][:top]
+
+    def sector_label(self, code: str, lang: str) -> str:
+        """Short sector name."""
+        return self.kb.sector_label(code, lang)
+
+    def theme_label(self, theme: str, lang: str) -> str:
+        """Trans-S3 theme name."""
+        return self.kb.theme_label(theme, lang)
+
+    def regions(self, country: str) -> Sequence[tuple[str, str]]:
+        """S3 partner regions of a country, for the region buttons."""
+        return [(r.id, r.name) for r in self.kb.s3.regions if r.country == country.upper()]
+
+    def match(self, query: MatchQuery, top: int = 5) -> Sequence[PartnerMatch]:
+        """Cross-border partner suggestions with their reasons."""
+        profile = MatchProfile(
+            lang=query.lang,
+            country=query.country,
+            offers=query.offers,
+            seeks=query.seeks,
+            cooperation=query.cooperation,
+            target_countries=query.target_countries,
+            nace=query.nace,
+            languages=query.languages,
+            region=query.region,
+        )
+        return [
+            PartnerMatch(
+                partner_id=m.partner.id,
+                country=m.partner.country,
+                region=m.partner.region,
+                sectors=tuple(m.partner.nace),
+                offers=m.partner.offers,
+                seeks=m.partner.seeks,
+                score=m.score,
+                reasons=tuple(MatchReason(r.kind, dict(r.params)) for r in m.reasons),
+            )
+            for m in self.kb.matcher.match(profile, top)
+        ]
