@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.throttle import UserThrottle
 from bot.i18n import Translator
 from bot.leads import LeadService
 from bot.outbox import OutboxRelay, Sender
@@ -114,5 +115,6 @@ async def build_app(
         agencies=brokers,
         faq=Faq.load(BUILTIN_FAQ) if BUILTIN_FAQ.is_file() else None,
         on_commit=handle.wake,
+        throttle=UserThrottle(settings.user_burst, settings.user_rate),
     )
     return App(settings, database, uow, translator, knowledge, leads, engine, handle)

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     admin_chat_id: int | None = Field(default=None, description="fallback chat for leads")
     brokers_file: Path | None = Field(default=None, description="brokers JSON (default built-in)")
     lead_reminder_minutes: int = Field(default=24 * 60, ge=1)
+    user_burst: int = Field(default=10, ge=1, description="actions a user may send at once")
+    user_rate: float = Field(default=0.5, gt=0, description="actions per second refilled")
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=1000)
 

@@ -68,7 +68,10 @@ def is_sqlite(db_url: str) -> bool:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings on the temp database, no token."""
-    return load_settings(database_url=db_url, kb_dir=tmp_path / "kb", bot_token=None)
+    # Scripted users click far faster than people; the throttle has its own tests.
+    return load_settings(
+        database_url=db_url, kb_dir=tmp_path / "kb", bot_token=None, user_burst=10_000
+    )
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from bot.dialogue.locks import KeyedLocks
 from bot.dialogue.model import Button, Document, Incoming, Reply
 from bot.dialogue.render import render_matches, render_summary, size_class_prompt
 from bot.dialogue.steps import EDITABLE, STEP_BY_ID, STEPS, Option, Step, language_options
+from bot.dialogue.throttle import UserThrottle
 from bot.dialogue.validate import clean_text, valid_email, valid_phone
 from bot.i18n import Tr, Translator, negotiate
 from bot.leads import LeadService
@@ -126,6 +127,7 @@ class DialogueEngine:
         agencies: BrokerDirectory | None = None,
         faq: Faq | None = None,
         on_commit: Callable[[], None] | None = None,
+        throttle: UserThrottle | None = None,
     ) -> None:
         self._uow = uow_factory
         self._translator = translator
@@ -135,6 +137,7 @@ class DialogueEngine:
         self._matches_shown = matches_shown
         self._locks = KeyedLocks()
         self.turns = 0
+        self._throttle = throttle or UserThrottle()
         self._leads = leads
         self._agencies = agencies
         self._faq = faq
@@ -145,6 +148,12 @@ class DialogueEngine:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Apply one user action; returns the replies to send (after the state is committed)."""
         self.turns += 1
+        allowed, warn = self._throttle.allow(incoming.user_id)
+        if not allowed:
+            if not warn:
+                return []
+            tr = self._translator.get(negotiate(incoming.language_code, self._default_locale))
+            return [Reply(tr.gettext("You are sending messages very fast. Please wait a moment."))]
         async with self._locks.hold(incoming.user_id):
             try:
                 return await self._handle_locked(incoming)
