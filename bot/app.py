@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.locks import RedisKeyedLocks
 from bot.dialogue.throttle import UserThrottle
 from bot.i18n import Translator
 from bot.leads import LeadService
@@ -62,7 +63,8 @@ class App:
         return relay
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and Redis, when used)."""
+        await self.engine.close()
         await self.database.dispose()
 
 
@@ -116,5 +118,6 @@ async def build_app(
         faq=Faq.load(BUILTIN_FAQ) if BUILTIN_FAQ.is_file() else None,
         on_commit=handle.wake,
         throttle=UserThrottle(settings.user_burst, settings.user_rate),
+        locks=RedisKeyedLocks(settings.redis_url) if settings.redis_url else None,
     )
     return App(settings, database, uow, translator, knowledge, leads, engine, handle)

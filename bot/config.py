@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="32-256 chars [A-Za-z0-9_-]")
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    redis_url: str | None = Field(default=None, description="redis://... shares user locks")
     admin_chat_id: int | None = Field(default=None, description="fallback chat for leads")
     brokers_file: Path | None = Field(default=None, description="brokers JSON (default built-in)")
     lead_reminder_minutes: int = Field(default=24 * 60, ge=1)

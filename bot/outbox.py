@@ -10,8 +10,12 @@ send succeeded at Telegram but its answer was lost (a read time-out).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import random
+import secrets
+import socket
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -21,9 +25,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.ratelimit import RateLimiter
+from db import leases
 from db.models import BlockedChat, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
+LEASE = "outbox-relay"
 
 
 class SendError(Exception):
@@ -71,6 +77,8 @@ class OutboxRelay:
         batch: int = 100,
         max_attempts: int = 25,
         clock: Callable[[], float] = time.monotonic,
+        holder: str | None = None,
+        lease_ttl: timedelta = timedelta(seconds=15),
     ) -> None:
         self._sessions = sessions
         self._sender = sender
@@ -79,6 +87,8 @@ class OutboxRelay:
         self._max_attempts = max_attempts
         self._clock = clock
         self._wake = asyncio.Event()
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._lease_ttl = lease_ttl
 
     def wake(self) -> None:
         """Tell the relay new rows were committed."""
@@ -199,9 +209,19 @@ class OutboxRelay:
         return max(0.0, (earliest - utcnow()).total_seconds())
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Relay until ``stop`` is set; finishes the send in progress first."""
+        """Relay until ``stop`` is set, while holding the outbox lease (one sender at a time)."""
+        try:
+            await self._run(stop, idle)
+        finally:
+            await leases.release(self._sessions, LEASE, self.holder)
+
+    async def _run(self, stop: asyncio.Event, idle: float) -> None:
         while not stop.is_set():
             try:
+                if not await leases.acquire(self._sessions, LEASE, self.holder, self._lease_ttl):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=idle)
+                    continue
                 sent, soonest = await self.run_once()
                 due = await self.next_due_in()
             except Exception:

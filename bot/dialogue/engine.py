@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.deeplinks import parse_start_payload
-from bot.dialogue.locks import KeyedLocks
+from bot.dialogue.locks import KeyedLocks, RedisKeyedLocks
 from bot.dialogue.model import Button, Document, Incoming, Reply
 from bot.dialogue.render import render_matches, render_summary, size_class_prompt
 from bot.dialogue.steps import EDITABLE, STEP_BY_ID, STEPS, Option, Step, language_options
@@ -128,6 +128,7 @@ class DialogueEngine:
         faq: Faq | None = None,
         on_commit: Callable[[], None] | None = None,
         throttle: UserThrottle | None = None,
+        locks: KeyedLocks | RedisKeyedLocks | None = None,
     ) -> None:
         self._uow = uow_factory
         self._translator = translator
@@ -135,13 +136,18 @@ class DialogueEngine:
         self._default_locale = default_locale
         self._erasure_salt = erasure_salt
         self._matches_shown = matches_shown
-        self._locks = KeyedLocks()
+        self._locks = locks or KeyedLocks()
         self.turns = 0
         self._throttle = throttle or UserThrottle()
         self._leads = leads
         self._agencies = agencies
         self._faq = faq
         self._on_commit = on_commit
+
+    async def close(self) -> None:
+        """Release shared resources (the Redis lock client)."""
+        if isinstance(self._locks, RedisKeyedLocks):
+            await self._locks.close()
 
     # -- entry point -------------------------------------------------------------------------
 
