@@ -113,6 +113,7 @@ async def build_app(
         translator,
         knowledge,
         default_locale=settings.default_locale,
+        erasure_salt=settings.erasure_salt,
         leads=leads,
         agencies=brokers,
         faq=Faq.load(BUILTIN_FAQ) if BUILTIN_FAQ.is_file() else None,

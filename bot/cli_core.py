@@ -35,6 +35,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     down.set_defaults(handler=cmd_db_downgrade)
     current = db_commands.add_parser("current", help="show the database revision")
     current.set_defaults(handler=cmd_db_current)
+    backup = db_commands.add_parser("backup", help="consistent SQLite copy (VACUUM INTO)")
+    backup.add_argument("target", type=Path)
+    backup.set_defaults(handler=cmd_db_backup)
+    erase = db_commands.add_parser(
+        "reapply-erasures", help="after a restore: erase everyone in the erasure ledger"
+    )
+    erase.set_defaults(handler=cmd_db_reapply_erasures)
 
 
 def _settings() -> Settings:
@@ -126,6 +133,34 @@ async def _migrate(action: str, revision: str | None) -> int:
         elif action == "downgrade":
             await migrate.downgrade(engine, revision or "base")
         print(f"database at revision {await migrate.current_revision(engine) or 'base'}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Back up an SQLite database while the bot runs."""
+    return asyncio.run(_db_task("backup", args))
+
+
+def cmd_db_reapply_erasures(args: argparse.Namespace) -> int:
+    """Re-apply /forget requests after restoring a backup."""
+    return asyncio.run(_db_task("erasures", args))
+
+
+async def _db_task(task: str, args: argparse.Namespace) -> int:
+    from db import backup
+    from db.engine import create_engine
+
+    settings = _settings()
+    engine = create_engine(settings.database_url)
+    try:
+        if task == "backup":
+            target = await backup.backup_sqlite(engine, args.target)
+            print(f"backup written to {target}")
+        else:
+            count = await backup.reapply_erasures(engine, settings.erasure_salt)
+            print(f"erased again: {count} user(s) from the ledger")
     finally:
         await engine.dispose()
     return 0

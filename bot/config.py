@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     lead_reminder_minutes: int = Field(default=24 * 60, ge=1)
     user_burst: int = Field(default=10, ge=1, description="actions a user may send at once")
     user_rate: float = Field(default=0.5, gt=0, description="actions per second refilled")
+    erasure_salt: str = Field(default="tibs-erasure", min_length=8)
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=1000)
 

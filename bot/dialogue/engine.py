@@ -11,7 +11,6 @@ so forged or stale button data can only ever select among the choices currently 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -31,6 +30,7 @@ from bot.i18n import Tr, Translator, negotiate
 from bot.leads import LeadService
 from bot.ports import KnowledgePort, MatchQuery, MatchReason, PartnerMatch
 from bot.privacy import NOTICE_VERSION, notice_sha256, privacy_notice
+from db.backup import subject_hash
 from db.models import ConsentEvent, Profile, utcnow
 from db.uow import UnitOfWork, UnitOfWorkFactory
 from knowledge.brokers import BrokerDirectory
@@ -840,8 +840,7 @@ class DialogueEngine:
 
     async def _forget(self, turn: Turn) -> None:
         tr = turn.tr
-        digest = hashlib.sha256(f"{self._erasure_salt}:{turn.user_id}".encode()).hexdigest()
-        await turn.uow.erasures.record(digest)
+        await turn.uow.erasures.record(subject_hash(self._erasure_salt, turn.user_id))
         await turn.uow.users.delete(turn.user_id)
         turn.erased = True
         turn.say(
