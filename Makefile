@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOCALES := en pl lv et lt fi de da
 POT    := locales/messages.pot
-EXTRACT = $(BIN)/pybabel extract -F locales/babel.cfg -k N_ --add-location=file \
+EXTRACT = $(BIN)/pybabel -q extract -F locales/babel.cfg -k N_ -c TRANSLATORS: --add-location=file \
           --sort-by-file --project=TIBS --version=0.1 --copyright-holder="TIBS contributors" \
           --msgid-bugs-address=https://github.com/tibs-bsr/tibs/issues
 
@@ -20,7 +20,7 @@ $(BIN)/tibs: pyproject.toml
 setup: $(BIN)/tibs locales ## create .venv, install, compile translations
 
 locales: $(BIN)/tibs ## compile the gettext catalogs (.po -> .mo)
-	$(BIN)/pybabel compile -q -d locales -D messages
+	$(BIN)/pybabel -q compile -d locales -D messages
 
 run: setup ## migrate the SQLite database and start the bot (console chat without a token)
 	$(BIN)/tibs db upgrade
@@ -41,14 +41,14 @@ extract: $(BIN)/tibs ## re-extract messages.pot from the sources
 	$(EXTRACT) -o $(POT) .
 
 update-catalogs: extract ## merge messages.pot into every catalog
-	$(BIN)/pybabel update -q -i $(POT) -d locales -D messages --no-fuzzy-matching \
+	$(BIN)/pybabel -q update -i $(POT) -d locales -D messages --no-fuzzy-matching \
 	    --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/python -m locales.tools fill-en
 
 check-catalogs: $(BIN)/tibs ## fail when messages.pot or a catalog is stale
 	$(EXTRACT) -o $(VENV)/messages.check.pot .
 	$(BIN)/python -m locales.tools check-pot $(POT) $(VENV)/messages.check.pot
-	$(BIN)/pybabel update -q --check -i $(POT) -d locales -D messages --no-fuzzy-matching \
+	$(BIN)/pybabel -q update --check -i $(POT) -d locales -D messages --no-fuzzy-matching \
 	    --ignore-obsolete --ignore-pot-creation-date
 
 test: setup lint typecheck check-catalogs ## everything CI runs

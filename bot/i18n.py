@@ -66,6 +66,10 @@ class Tr:
         """Translate ``message``."""
         return self.catalog.gettext(message)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """Translate a short ``message`` whose meaning depends on ``context``."""
+        return self.catalog.pgettext(context, message)
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translate with the locale's CLDR plural rule."""
         return self.catalog.ngettext(singular, plural, n)

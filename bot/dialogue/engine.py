@@ -573,6 +573,7 @@ class DialogueEngine:
         elif step_id == LANGUAGE:
             turn.tr = self._translator.get(value)
             resume = turn.state.pop("resume", None)
+            # TRANSLATORS: confirm that the conversation now continues in YOUR language.
             turn.say(turn.tr.gettext("Language set to English."))
             if resume and resume != LANGUAGE:
                 self._goto(turn, resume)

@@ -50,7 +50,9 @@ def _field_value(tr: Tr, step_id: str, answers: Mapping[str, Any], kb: Knowledge
     if step_id == "country":
         return escape(tr.country(value)) if value else ""
     if step_id == "target_countries":
-        return escape(tr.join(tr.country(c) for c in value or ())) or tr.gettext("any")
+        return escape(tr.join(tr.country(c) for c in value or ())) or tr.pgettext(
+            "target countries", "any"
+        )
     if step_id == "languages":
         return escape(tr.join(tr.language(c) for c in value or ()))
     if step_id == "nace":
@@ -66,7 +68,7 @@ def _field_value(tr: Tr, step_id: str, answers: Mapping[str, Any], kb: Knowledge
     if step_id == "value_chain":
         return escape(_labels(tr, VALUE_CHAIN, value))
     if step_id == "consent":
-        return tr.gettext("given") if value else tr.gettext("not given")
+        return tr.pgettext("consent", "given") if value else tr.pgettext("consent", "not given")
     return escape(str(value)) if value else ""
 
 

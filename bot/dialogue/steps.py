@@ -163,7 +163,7 @@ STEPS: tuple[Step, ...] = (
         "offers",
         "text",
         N_("What does your company offer to partners abroad (products, services, technology)?"),
-        N_("Offers"),
+        N_("What we offer"),
         min_len=3,
         max_len=700,
         multiline=True,
@@ -175,7 +175,7 @@ STEPS: tuple[Step, ...] = (
             "What are you looking for abroad (a distributor, a supplier of\u00a0\u2026, "
             "an R&D partner for\u00a0\u2026)?"
         ),
-        N_("Seeks"),
+        N_("What we seek"),
         min_len=3,
         max_len=700,
         multiline=True,
