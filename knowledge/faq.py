@@ -1,7 +1,8 @@
 """The multilingual FAQ: question variants and answers, matched fuzzily in the user's language.
 
 Users type questions mid-interview, with typos and without diacritics; the best variant
-above a threshold wins. Matching prefers the user's language and falls back to the others
+above a threshold wins. Token-sort similarity is used rather than WRatio, whose partial
+matching lets one shared short word ("z", "to") pass the threshold. Matching prefers the user's language and falls back to the others
 (a Latvian user may well ask in English), with a small penalty.
 """
 
@@ -67,7 +68,7 @@ class FaqHit:
 class Faq:
     """Fuzzy lookup over every question variant."""
 
-    def __init__(self, entries: list[FaqEntry], threshold: float = 78.0) -> None:
+    def __init__(self, entries: list[FaqEntry], threshold: float = 60.0) -> None:
         self.entries = entries
         self.threshold = threshold
         self._choices: dict[str, list[tuple[str, FaqEntry]]] = {lang: [] for lang in LANGS}
@@ -76,7 +77,7 @@ class Faq:
                 self._choices[lang] += [(fold(v), entry) for v in variants]
 
     @classmethod
-    def load(cls, path: Path, threshold: float = 78.0) -> Faq:
+    def load(cls, path: Path, threshold: float = 60.0) -> Faq:
         """Read and validate a FAQ JSON file."""
         data: Any = json.loads(path.read_text(encoding="utf-8"))
         raw = data.get("entries") if isinstance(data, dict) else None
@@ -123,7 +124,7 @@ class Faq:
             choices = self._choices.get(candidate_lang) or []
             if not choices:
                 continue
-            found = process.extractOne(query, [c for c, _ in choices], scorer=fuzz.WRatio)
+            found = process.extractOne(query, [c for c, _ in choices], scorer=fuzz.token_sort_ratio)
             if found is None:
                 continue
             score = found[1] - (0 if candidate_lang == lang else 6)

@@ -245,3 +245,36 @@ async def test_forget_erases_every_personal_record(bare_app):
             for row in (await session.execute(text(f'SELECT * FROM "{table}"'))).all():
                 blob = " ".join(str(value) for value in row)
                 assert not any(needle in blob for needle in needles), table
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "how much does it cost?"),
+        ("pl", "ile to kosztuje"),
+        ("lv", "cik tas maksa"),
+        ("et", "kui palju see maksab"),
+        ("lt", "kiek tai kainuoja"),
+        ("fi", "paljonko tama maksaa"),
+        ("de", "was kostet das"),
+        ("da", "hvad koster det"),
+    ],
+)
+async def test_faq_answers_mid_interview_in_the_users_language(bare_app, lang, question):
+    from knowledge.faq import Faq
+
+    from bot.app import BUILTIN_FAQ
+
+    cost = next(e for e in Faq.load(BUILTIN_FAQ).entries if e.id == "cost")
+    talk = Talk(bare_app.engine, language_code=lang)
+    await choose_language(talk, lang)
+    await talk.send(question)  # on a free-text question: answered, not taken as the name
+    assert cost.answers[lang] in talk.text
+    async with bare_app.uow() as uow:
+        assert "company_name" not in (await uow.conversations.get(42)).state["answers"]
+    await talk.send("Mebelux")
+    await talk.send(question)  # on a button question
+    assert cost.answers[lang] in talk.text
+    async with bare_app.uow() as uow:
+        state = (await uow.conversations.get(42)).state
+    assert state["answers"]["company_name"] == "Mebelux" and state["step"] == "country"

@@ -87,3 +87,22 @@ def test_builtin_faq_answers_every_language_with_typos():
                 hit = faq.ask(typo, lang)
                 assert hit is not None and hit.entry.id == entry.id, (lang, variant)
                 assert hit.answer == entry.answers[lang]
+
+
+EVAL = Path(__file__).resolve().parents[1] / "data" / "faq_eval.jsonl"
+
+
+@pytest.mark.skipif(not DATA.is_file(), reason="knowledge/data/faq.json not present")
+def test_labelled_questions_and_interview_answers():
+    """Real user phrasings (typos, no diacritics) and ordinary answers that are no question."""
+    faq = Faq.load(DATA)
+    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines()]
+    right = false_hits = 0
+    for row in rows:
+        hit = faq.ask(row["text"], row["lang"])
+        found = hit.entry.id if hit else None
+        right += found == row["expected"]
+        false_hits += row["expected"] is None and found is not None
+    negatives = sum(row["expected"] is None for row in rows)
+    assert right / len(rows) >= 0.9, right
+    assert false_hits <= 1, (false_hits, negatives)
