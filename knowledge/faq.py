@@ -2,8 +2,9 @@
 
 Users type questions mid-interview, with typos and without diacritics; the best variant
 above a threshold wins. Token-sort similarity is used rather than WRatio, whose partial
-matching lets one shared short word ("z", "to") pass the threshold. Matching prefers the user's language and falls back to the others
-(a Latvian user may well ask in English), with a small penalty.
+matching lets one shared short word ("z", "to") pass the threshold. Matching prefers the
+user's language and falls back to the others (a Latvian user may well ask in English),
+with a small penalty.
 """
 
 from __future__ import annotations

@@ -261,9 +261,8 @@ async def test_forget_erases_every_personal_record(bare_app):
     ],
 )
 async def test_faq_answers_mid_interview_in_the_users_language(bare_app, lang, question):
-    from knowledge.faq import Faq
-
     from bot.app import BUILTIN_FAQ
+    from knowledge.faq import Faq
 
     cost = next(e for e in Faq.load(BUILTIN_FAQ).entries if e.id == "cost")
     talk = Talk(bare_app.engine, language_code=lang)
