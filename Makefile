@@ -48,8 +48,7 @@ update-catalogs: extract ## merge messages.pot into every catalog
 check-catalogs: $(BIN)/tibs ## fail when messages.pot or a catalog is stale
 	$(EXTRACT) -o $(VENV)/messages.check.pot .
 	$(BIN)/python -m locales.tools check-pot $(POT) $(VENV)/messages.check.pot
-	$(BIN)/pybabel -q update --check -i $(POT) -d locales -D messages --no-fuzzy-matching \
-	    --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/python -m locales.tools check-update $(POT)
 
 test: setup lint typecheck check-catalogs ## everything CI runs
 	$(BIN)/pytest -q

@@ -4,6 +4,7 @@
   completeness check treats all eight locales alike.
 - ``check-pot CURRENT FRESH``: fail when the committed template no longer matches the
   sources (someone added a string without ``make update-catalogs``).
+- ``check-update POT``: fail when ``pybabel update`` would change a catalog.
 - ``report``: translated / missing / fuzzy counts per locale.
 """
 
@@ -43,7 +44,7 @@ def fill_en() -> int:
             message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, include_previous=False)
+        write_po(handle, catalog, width=76, include_previous=False, ignore_obsolete=True)
     return 0
 
 
@@ -62,6 +63,32 @@ def check_pot(current: str, fresh: str) -> int:
             print(f"{label} messages.pot: {item}", file=sys.stderr)
     print("run `make update-catalogs` and translate the new strings", file=sys.stderr)
     return 1
+
+
+def check_update(pot: str) -> int:
+    """Fail when ``pybabel update`` would change any catalog (byte comparison on a copy).
+
+    Babel's own ``update --check`` reports catalogs with ``msgctxt`` entries as out of
+    date even when nothing would change, so the comparison is done here.
+    """
+    import filecmp
+    import shutil
+    import tempfile
+
+    from babel.messages.frontend import CommandLineInterface
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "locales"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+        CommandLineInterface().run([
+            "pybabel", "-q", "update", "-i", pot, "-d", str(copy), "-D", "messages",
+            "--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date",
+        ])
+        stale = [lang for lang in LOCALES if lang != "en" and not filecmp.cmp(
+            catalog_path(lang), copy / lang / "LC_MESSAGES" / "messages.po", shallow=False)]
+    for lang in stale:
+        print(f"locales/{lang}: out of date, run `make update-catalogs`", file=sys.stderr)
+    return 1 if stale else 0
 
 
 def report() -> int:
@@ -87,6 +114,8 @@ def main(argv: list[str]) -> int:
         return fill_en()
     if argv[:1] == ["check-pot"] and len(argv) == 3:
         return check_pot(argv[1], argv[2])
+    if argv[:1] == ["check-update"] and len(argv) == 2:
+        return check_update(argv[1])
     if argv[:1] == ["report"]:
         return report()
     print(__doc__, file=sys.stderr)

@@ -64,18 +64,22 @@ async def test_backup_under_load_restore_and_reapply_erasures(settings, is_sqlit
         # The ledger lives in the live database; a restore keeps the newer ledger rows.
         live = create_engine(settings.database_url)
         async with live.connect() as connection:
-            hashes = (await connection.execute(
-                select(backup.Erasure.subject_hash))).scalars().all()
+            hashes = (await connection.execute(select(backup.Erasure.subject_hash))).scalars().all()
         await live.dispose()
         async with engine.begin() as connection:
             for digest in hashes:
-                await connection.execute(backup.Erasure.__table__.insert().values(
-                    subject_hash=digest))
+                await connection.execute(
+                    backup.Erasure.__table__.insert().values(subject_hash=digest)
+                )
         assert await backup.reapply_erasures(engine, settings.erasure_salt) == 1
         async with engine.connect() as connection:
             assert await connection.scalar(select(func.count()).where(User.id == 2)) == 0
-            assert await connection.scalar(
-                select(func.count()).select_from(Profile).where(Profile.user_id == 2)) == 0
+            assert (
+                await connection.scalar(
+                    select(func.count()).select_from(Profile).where(Profile.user_id == 2)
+                )
+                == 0
+            )
             assert await connection.scalar(select(func.count()).select_from(Profile)) == 2
     finally:
         await engine.dispose()
