@@ -12,15 +12,12 @@ from aiogram.types import BufferedInputFile, Message
 from bot.app import App
 from bot.reporting import collect_stats, render_chart, render_stats
 
-router = Router(name="admin")
-
 
 def is_admin(app: App, user_id: int) -> bool:
     """Admins are listed in TIBS_ADMIN_IDS."""
     return user_id in app.settings.admin_ids
 
 
-@router.message(Command("stats"))
 async def on_stats(message: Message, app: App) -> None:
     """Figures as text and as a chart image."""
     user = message.from_user
@@ -37,3 +34,10 @@ async def on_stats(message: Message, app: App) -> None:
         return
     await message.answer(render_stats(tr, stats), parse_mode="HTML")
     await message.answer_photo(BufferedInputFile(render_chart(tr, stats), "tibs-stats.png"))
+
+
+def create_router() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="admin")
+    router.message.register(on_stats, Command("stats"))
+    return router

@@ -14,10 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.app import App
 from bot.leads import TOKEN_PREFIX
 
-router = Router(name="brokers")
 
-
-@router.callback_query(F.data.startswith(TOKEN_PREFIX))
 async def on_lead_button(query: CallbackQuery, app: App) -> None:
     """Claim, pass or follow-up buttons on lead cards."""
     async with app.uow() as uow:
@@ -27,7 +24,6 @@ async def on_lead_button(query: CallbackQuery, app: App) -> None:
     await query.answer(result.answer[:200], show_alert=result.alert)
 
 
-@router.message(Command("leads"))
 async def on_leads(message: Message, app: App) -> None:
     """A broker's open and waiting leads; anyone else is refused (and it is audited)."""
     user = message.from_user
@@ -43,3 +39,11 @@ async def on_leads(message: Message, app: App) -> None:
         text = await app.leads.leads_overview(uow, user.id)
         await uow.commit()
     await message.answer(text, parse_mode="HTML")
+
+
+def create_router() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="brokers")
+    router.callback_query.register(on_lead_button, F.data.startswith(TOKEN_PREFIX))
+    router.message.register(on_leads, Command("leads"))
+    return router

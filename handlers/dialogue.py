@@ -13,11 +13,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.model import Incoming
 from handlers.render import send_replies
 
-router = Router(name="dialogue")
-router.message.filter(F.chat.type == ChatType.PRIVATE)
 
-
-@router.message()
 async def on_message(
     message: Message, bot: Bot, engine: DialogueEngine, event_update: Update
 ) -> None:
@@ -38,7 +34,6 @@ async def on_message(
     await send_replies(bot, message.chat.id, replies)
 
 
-@router.callback_query()
 async def on_button(
     query: CallbackQuery, bot: Bot, engine: DialogueEngine, event_update: Update
 ) -> None:
@@ -60,3 +55,12 @@ async def on_button(
     await send_replies(
         bot, chat_id, replies, edit_message_id=message.message_id if message is not None else None
     )
+
+
+def create_router() -> Router:
+    """A fresh router (aiogram attaches a router to one dispatcher only)."""
+    router = Router(name="dialogue")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(on_message)
+    router.callback_query.register(on_button)
+    return router

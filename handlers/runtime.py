@@ -42,9 +42,9 @@ def create_bot(token: str, api_base: str | None = None) -> Bot:
 def create_dispatcher(app: App) -> Dispatcher:
     """A Dispatcher with every router; the engine is injected into handlers by name."""
     dispatcher = Dispatcher(engine=app.engine, app=app)
-    dispatcher.include_router(admin.router)
-    dispatcher.include_router(brokers.router)
-    dispatcher.include_router(dialogue.router)
+    dispatcher.include_routers(
+        admin.create_router(), brokers.create_router(), dialogue.create_router()
+    )
     return dispatcher
 
 
