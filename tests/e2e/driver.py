@@ -1,4 +1,4 @@
-"""A Telegram user for end-to-end tests: pushes updates into the fake API, reads the bot's replies."""
+"""A Telegram user for end-to-end tests: pushes updates into the fake API, reads replies."""
 
 from __future__ import annotations
 
