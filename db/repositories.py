@@ -264,12 +264,9 @@ class LeadRepository:
 
     async def unclaimed_for_chats(self, chat_ids: Sequence[int]) -> Sequence[Lead]:
         """New leads sent to any of these chats."""
+        sent_to = select(LeadRecipient.lead_id).where(LeadRecipient.chat_id.in_(chat_ids))
         result = await self._session.execute(
-            select(Lead)
-            .join(LeadRecipient, LeadRecipient.lead_id == Lead.id)
-            .where(Lead.status == "new", LeadRecipient.chat_id.in_(chat_ids))
-            .order_by(Lead.id)
-            .distinct()
+            select(Lead).where(Lead.status == "new", Lead.id.in_(sent_to)).order_by(Lead.id)
         )
         return result.scalars().all()
 

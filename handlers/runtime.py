@@ -33,9 +33,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def create_bot(token: str, api_base: str | None = None) -> Bot:
+def create_bot(token: str, api_base: str | None = None, timeout: float = 60.0) -> Bot:
     """A Bot talking to Telegram, or to ``api_base`` (a local Bot API server, the test fake)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    api = TelegramAPIServer.from_base(api_base) if api_base else None
+    session = AiohttpSession(api=api, timeout=timeout) if api else AiohttpSession(timeout=timeout)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
