@@ -17,6 +17,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.locks import RedisKeyedLocks
 from bot.dialogue.throttle import UserThrottle
 from bot.i18n import Translator
+from bot.kb_admin import KnowledgeAdmin
 from bot.leads import LeadService
 from bot.outbox import OutboxRelay, Sender
 from bot.ports import KnowledgePort
@@ -55,6 +56,7 @@ class App:
     leads: LeadService
     engine: DialogueEngine
     relay_handle: RelayHandle = field(default_factory=RelayHandle)
+    kb_admin: KnowledgeAdmin | None = None
 
     def create_relay(self, sender: Sender) -> OutboxRelay:
         """Create this process's outbox relay (the runtime runs it)."""
@@ -121,4 +123,13 @@ async def build_app(
         throttle=UserThrottle(settings.user_burst, settings.user_rate),
         locks=RedisKeyedLocks(settings.redis_url) if settings.redis_url else None,
     )
-    return App(settings, database, uow, translator, knowledge, leads, engine, handle)
+    from bot.knowledge_port import KnowledgeAdapter
+
+    kb_admin = None
+    if isinstance(knowledge, KnowledgeAdapter):
+        kb_admin = KnowledgeAdmin(
+            knowledge.partners, knowledge.replace_partners, knowledge.known_codes
+        )
+        async with uow() as unit:
+            await kb_admin.restore_active(unit)
+    return App(settings, database, uow, translator, knowledge, leads, engine, handle, kb_admin)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot.ports import MatchQuery, MatchReason, PartnerMatch
 from knowledge.base import KnowledgeBase, load_knowledge_base
-from knowledge.match import MatchProfile
+from knowledge.match import Matcher, MatchProfile
+from knowledge.registry import Partner
 
 MIN_SECTOR_SCORE = 0.2
 
@@ -39,6 +41,19 @@ class KnowledgeAdapter:
     def regions(self, country: str) -> Sequence[tuple[str, str]]:
         """S3 partner regions of a country, for the region buttons."""
         return [(r.id, r.name) for r in self.kb.s3.regions if r.country == country.upper()]
+
+    def partners(self) -> Sequence[Partner]:
+        """The partner registry in use."""
+        return self.kb.partners
+
+    def known_codes(self) -> Sequence[str]:
+        """NACE codes the lexicon knows (accepted in uploads)."""
+        return tuple(self.kb.lexicon.codes)
+
+    def replace_partners(self, partners: Sequence[Partner]) -> None:
+        """Use a new registry from now on (an admin upload or rollback); one atomic swap."""
+        matcher = Matcher(tuple(partners), self.kb.classifier, self.kb.s3)
+        self.kb = replace(self.kb, partners=tuple(partners), matcher=matcher)
 
     def match(self, query: MatchQuery, top: int = 5) -> Sequence[PartnerMatch]:
         """Cross-border partner suggestions with their reasons."""

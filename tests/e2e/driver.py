@@ -82,12 +82,14 @@ class TelegramUser:
         message_id, buttons = self.keyboard()
         await self.press_data(message_id, buttons[index]["callback_data"])
 
-    async def press(self, label_part: str) -> None:
+    async def press(self, label_part: str, *, expect_reply: bool = True) -> None:
         """Press the newest keyboard's button whose label contains ``label_part``."""
         message_id, buttons = self.keyboard()
         for button in buttons:
             if label_part.casefold() in button["text"].casefold():
-                await self.press_data(message_id, button["callback_data"])
+                await self.press_data(
+                    message_id, button["callback_data"], expect_reply=expect_reply
+                )
                 return
         raise AssertionError(f"no button {label_part!r} in {[b['text'] for b in buttons]}")
 
