@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.ports import MatchQuery, MatchReason, PartnerMatch
+from bot.ports import MatchQuery, PartnerMatch
 from knowledge.base import KnowledgeBase, load_knowledge_base
-from knowledge.match import Matcher, MatchProfile
+from knowledge.match import Matcher
 from knowledge.registry import Partner
 
 MIN_SECTOR_SCORE = 0.2
@@ -57,17 +57,6 @@ class KnowledgeAdapter:
 
     def match(self, query: MatchQuery, top: int = 5) -> Sequence[PartnerMatch]:
         """Cross-border partner suggestions with their reasons."""
-        profile = MatchProfile(
-            lang=query.lang,
-            country=query.country,
-            offers=query.offers,
-            seeks=query.seeks,
-            cooperation=query.cooperation,
-            target_countries=query.target_countries,
-            nace=query.nace,
-            languages=query.languages,
-            region=query.region,
-        )
         return [
             PartnerMatch(
                 partner_id=m.partner.id,
@@ -77,7 +66,7 @@ class KnowledgeAdapter:
                 offers=m.partner.offers,
                 seeks=m.partner.seeks,
                 score=m.score,
-                reasons=tuple(MatchReason(r.kind, dict(r.params)) for r in m.reasons),
+                reasons=m.reasons,
             )
-            for m in self.kb.matcher.match(profile, top)
+            for m in self.kb.matcher.match(query, top)
         ]

@@ -1,22 +1,19 @@
 """Ports: what the dialogue engine needs from the outside world, as small protocols.
 
-The engine depends on these, not on the knowledge package or Telegram, so it can be tested
+The engine depends on these, not on Telegram or on how knowledge is loaded, so it can be tested
 with the real knowledge base or run in the console alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from knowledge.match import MatchProfile as MatchQuery
+from knowledge.match import Reason as MatchReason
 
-@dataclass(frozen=True)
-class MatchReason:
-    """One explainable reason a partner matches: a kind and its parameters."""
-
-    kind: str
-    params: Mapping[str, str | float | tuple[str, ...]]
+__all__ = ["KnowledgePort", "MatchQuery", "MatchReason", "PartnerMatch"]
 
 
 @dataclass(frozen=True)
@@ -31,21 +28,6 @@ class PartnerMatch:
     seeks: str
     score: float
     reasons: tuple[MatchReason, ...]
-
-
-@dataclass(frozen=True)
-class MatchQuery:
-    """The part of a profile the matcher needs."""
-
-    lang: str
-    country: str
-    offers: str
-    seeks: str
-    cooperation: tuple[str, ...]
-    target_countries: tuple[str, ...]
-    nace: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    region: str | None = None
 
 
 class KnowledgePort(Protocol):
