@@ -17,7 +17,14 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.locks import RedisKeyedLocks
 from bot.dialogue.throttle import UserThrottle
 from bot.i18n import Translator
-from bot.kb_admin import KnowledgeAdmin
+from bot.kb_admin import (
+    FAQ,
+    PARTNERS,
+    KindSpec,
+    KnowledgeAdmin,
+    parse_faq,
+    parse_upload,
+)
 from bot.leads import LeadService
 from bot.outbox import OutboxRelay, Sender
 from bot.ports import KnowledgePort
@@ -125,11 +132,21 @@ async def build_app(
     )
     from bot.knowledge_port import KnowledgeAdapter
 
-    kb_admin = None
-    if isinstance(knowledge, KnowledgeAdapter):
-        kb_admin = KnowledgeAdmin(
-            knowledge.partners, knowledge.replace_partners, knowledge.known_codes
+    kinds: dict[str, KindSpec] = {
+        FAQ: KindSpec(
+            parse=parse_faq,
+            current=lambda: engine.faq.entries if engine.faq else [],
+            apply=lambda entries: engine.use_faq(Faq(list(entries))),
         )
-        async with uow() as unit:
-            await kb_admin.restore_active(unit)
+    }
+    if isinstance(knowledge, KnowledgeAdapter):
+        adapter = knowledge
+        kinds[PARTNERS] = KindSpec(
+            parse=lambda name, content: parse_upload(name, content, adapter.known_codes()),
+            current=adapter.partners,
+            apply=adapter.replace_partners,
+        )
+    kb_admin = KnowledgeAdmin(kinds)
+    async with uow() as unit:
+        await kb_admin.restore_active(unit)
     return App(settings, database, uow, translator, knowledge, leads, engine, handle, kb_admin)

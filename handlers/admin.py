@@ -100,7 +100,11 @@ async def on_upload(message: Message, bot: Bot, app: App) -> None:
     diff = result.diff
     text = "\n".join(
         [
-            tr.gettext("<b>Partner registry: {rows} partners</b>").format(rows=result.version.rows),
+            (
+                tr.gettext("<b>Partner registry: {rows} partners</b>")
+                if result.version.kind == "partners"
+                else tr.gettext("<b>FAQ: {rows} entries</b>")
+            ).format(rows=result.version.rows),
             tr.gettext("Added: {count}").format(count=len(diff.added))
             + (f" ({escape(', '.join(diff.added[:5]))})" if diff.added else ""),
             tr.gettext("Changed: {count}").format(count=len(diff.changed))
@@ -140,11 +144,9 @@ async def on_apply(query: CallbackQuery, app: App) -> None:
             await uow.commit()
             await query.answer(tr.gettext("Cancelled. Nothing was changed."))
             return
-        rows = await app.kb_admin.activate(uow, version, query.from_user.id)
+        await app.kb_admin.activate(uow, version, query.from_user.id)
     await query.answer(
-        tr.gettext("Applied: version {version} with {rows} partners is live.").format(
-            version=version.id, rows=rows
-        ),
+        tr.gettext("Applied: version {version} is live.").format(version=version.id),
         show_alert=True,
     )
 
@@ -159,9 +161,9 @@ async def on_versions(message: Message, app: App) -> None:
         return
     async with app.uow() as uow:
         versions = await app.kb_admin.versions(uow)
-    lines = [tr.gettext("<b>Partner registry versions</b> (built-in data when none is active)")]
+    lines = [tr.gettext("<b>Knowledge-base versions</b> (built-in data when none is active)")]
     lines += [
-        f"#{v.id} \u2013 {escape(v.filename)} \u2013 {v.rows} \u2013 {v.status}"
+        f"#{v.id} \u2013 {v.kind} \u2013 {escape(v.filename)} \u2013 {v.rows} \u2013 {v.status}"
         for v in versions[:30]
     ]
     await message.answer("\n".join(lines), parse_mode="HTML")
@@ -182,14 +184,12 @@ async def on_rollback(message: Message, app: App, command: CommandObject) -> Non
         return
     async with app.uow() as uow:
         try:
-            rows = await app.kb_admin.rollback(uow, version_id, user.id)
+            await app.kb_admin.rollback(uow, version_id, user.id)
         except LookupError:
             await message.answer(tr.gettext("Usage: /kb_rollback VERSION (see /kb_versions)"))
             return
     await message.answer(
-        tr.gettext("Applied: version {version} with {rows} partners is live.").format(
-            version=version_id, rows=rows
-        )
+        tr.gettext("Applied: version {version} is live.").format(version=version_id)
     )
 
 

@@ -141,8 +141,12 @@ class DialogueEngine:
         self._throttle = throttle or UserThrottle()
         self._leads = leads
         self._agencies = agencies
-        self._faq = faq
+        self.faq = faq
         self._on_commit = on_commit
+
+    def use_faq(self, faq: Faq) -> None:
+        """Answer questions from a new FAQ from now on (an admin upload or rollback)."""
+        self.faq = faq
 
     async def close(self) -> None:
         """Release shared resources (the Redis lock client)."""
@@ -459,9 +463,9 @@ class DialogueEngine:
 
     def _faq_answer(self, turn: Turn, raw: str, *, free_text: bool) -> bool:
         """Answer a question typed mid-interview; free-text answers need to look like one."""
-        if self._faq is None or (free_text and not looks_like_question(raw)):
+        if self.faq is None or (free_text and not looks_like_question(raw)):
             return False
-        hit = self._faq.ask(clean_text(raw), turn.tr.lang)
+        hit = self.faq.ask(clean_text(raw), turn.tr.lang)
         if hit is None:
             return False
         turn.say(hit.answer)

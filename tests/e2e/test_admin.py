@@ -142,3 +142,27 @@ async def test_stats_sends_text_and_a_chart(admin_runtime):
     assert len(photos) == 1
     png = next(iter(v for k, v in photos[0].files.items() if not k.endswith("#name")))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_faq_upload_is_used_without_restart_and_rolls_back(admin_runtime):
+    import json
+
+    app = admin_runtime.app
+    admin = TelegramUser(admin_runtime.fake, user_id=ADMIN)
+    data = json.loads((DATA_DIR / "faq.json").read_text("utf-8"))
+    cost = next(e for e in data["entries"] if e["id"] == "cost")
+    cost["answer"]["en"] = "It is free of charge for every SME (updated answer)."
+    await _upload(admin, json.dumps(data).encode(), "faq.json")
+    assert "FAQ" in admin.text and "Changed: 1" in admin.text
+    await admin.press("\u2705", expect_reply=False)
+    sme = TelegramUser(admin_runtime.fake, user_id=777)
+    await sme.send("/start")
+    await sme.press_index(0)
+    await sme.send("how much does it cost?")
+    assert "updated answer" in sme.text
+    broken = {"entries": [{"id": "x"}]}
+    await _upload(admin, json.dumps(broken).encode(), "faq.json")
+    assert "rejected" in admin.text
+    async with app.uow() as uow:
+        faq_versions = [v for v in await app.kb_admin.versions(uow) if v.kind == "faq"]
+    assert [v.status for v in faq_versions] == ["active"]
