@@ -49,8 +49,11 @@ def fill_en() -> int:
 
 
 def _ids(catalog: Catalog) -> set[object]:
-    return {(message.id if isinstance(message.id, str) else tuple(message.id), message.context)
-            for message in catalog if message.id}
+    return {
+        (message.id if isinstance(message.id, str) else tuple(message.id), message.context)
+        for message in catalog
+        if message.id
+    }
 
 
 def check_pot(current: str, fresh: str) -> int:
@@ -80,12 +83,30 @@ def check_update(pot: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "locales"
         shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
-        CommandLineInterface().run([
-            "pybabel", "-q", "update", "-i", pot, "-d", str(copy), "-D", "messages",
-            "--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date",
-        ])
-        stale = [lang for lang in LOCALES if lang != "en" and not filecmp.cmp(
-            catalog_path(lang), copy / lang / "LC_MESSAGES" / "messages.po", shallow=False)]
+        CommandLineInterface().run(
+            [
+                "pybabel",
+                "-q",
+                "update",
+                "-i",
+                pot,
+                "-d",
+                str(copy),
+                "-D",
+                "messages",
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+                "--ignore-pot-creation-date",
+            ]
+        )
+        stale = [
+            lang
+            for lang in LOCALES
+            if lang != "en"
+            and not filecmp.cmp(
+                catalog_path(lang), copy / lang / "LC_MESSAGES" / "messages.po", shallow=False
+            )
+        ]
     for lang in stale:
         print(f"locales/{lang}: out of date, run `make update-catalogs`", file=sys.stderr)
     return 1 if stale else 0
@@ -100,8 +121,9 @@ def report() -> int:
             if not message.id:
                 continue
             total += 1
-            strings = message.string if isinstance(message.string, tuple | list) else (
-                message.string,)
+            strings = (
+                message.string if isinstance(message.string, tuple | list) else (message.string,)
+            )
             missing += any(not s for s in strings)
             fuzzy += message.fuzzy
         print(f"{lang}: {total - missing}/{total} translated, {fuzzy} fuzzy")
