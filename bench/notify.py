@@ -30,8 +30,9 @@ async def run(messages: int, chats: int, groups: int) -> dict[str, float]:
     fake = FakeTelegramAPI(enforce_limits=True)
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'b.sqlite3'}",
-                                 bot_token=None)
+        settings = load_settings(
+            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'b.sqlite3'}", bot_token=None
+        )
         app = await build_app(settings, with_knowledge=False, migrate=True)
         bot = create_bot(TOKEN, fake.base_url)
         try:
@@ -40,11 +41,18 @@ async def run(messages: int, chats: int, groups: int) -> dict[str, float]:
             group_share = min(messages // 10, 19 * groups)  # a realistic minority to groups
             async with app.uow() as uow:
                 for n in range(messages):
-                    chat = (group_ids[n % groups] if n < group_share and groups
-                            else private_ids[n % chats])
-                    await uow.outbox.enqueue(OutboxMessage(
-                        dedupe_key=f"bench:{n}", chat_id=chat,
-                        payload={"text": f"<b>Lead #{n}</b> bench", "buttons": []}))
+                    chat = (
+                        group_ids[n % groups]
+                        if n < group_share and groups
+                        else private_ids[n % chats]
+                    )
+                    await uow.outbox.enqueue(
+                        OutboxMessage(
+                            dedupe_key=f"bench:{n}",
+                            chat_id=chat,
+                            payload={"text": f"<b>Lead #{n}</b> bench", "buttons": []},
+                        )
+                    )
                 await uow.commit()
             relay = OutboxRelay(session_factory(app.database), AiogramSender(bot))
             stop = asyncio.Event()
@@ -60,8 +68,13 @@ async def run(messages: int, chats: int, groups: int) -> dict[str, float]:
             await app.close()
             await fake.stop()
     sent = len(fake.calls_of("sendMessage"))
-    return {"messages": messages, "sent_calls": sent, "seconds": round(elapsed, 1),
-            "per_second": round(messages / elapsed, 1), "http_429": len(fake.rate_limited)}
+    return {
+        "messages": messages,
+        "sent_calls": sent,
+        "seconds": round(elapsed, 1),
+        "per_second": round(messages / elapsed, 1),
+        "http_429": len(fake.rate_limited),
+    }
 
 
 def main() -> None:

@@ -37,8 +37,9 @@ def main(runs: int = 3) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = f"sqlite+aiosqlite:///{Path(tmp) / 's.sqlite3'}"
             code = f"import json\nDB = {db!r}\n" + PROBE
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
             print(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
