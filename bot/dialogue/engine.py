@@ -17,6 +17,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from bot.deeplinks import parse_start_payload
@@ -746,6 +747,12 @@ class DialogueEngine:
             await self._prompt(turn)
             return
         turn.state["answers"] = _answers_from(profile, turn.answers)
+        updated = (
+            profile.updated_at
+            if profile.updated_at.tzinfo
+            else profile.updated_at.replace(tzinfo=UTC)
+        )
+        turn.say(tr.gettext("Profile saved on {date}.").format(date=tr.datetime(updated)))
         self._goto(turn, SUMMARY)
         await self._prompt(turn)
 

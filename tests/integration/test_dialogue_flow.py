@@ -191,6 +191,9 @@ async def test_back_and_edit_from_summary(bare_app):
     assert "which country" in talk.text.lower()
     await full_profile(talk, "en")
     await talk.send("/profile")
+    from datetime import date
+
+    assert "Profile saved on" in talk.text and str(date.today().year) in talk.text
     await talk.press("\u270f")
     await talk.press("Company")
     await talk.send("Renamed Ltd")
