@@ -41,3 +41,6 @@ def configure_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx (python-telegram-bot) logs every request URL, which contains the token, at INFO.
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
